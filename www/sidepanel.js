@@ -1,0 +1,99 @@
+// The side panel: one query through the analyst's portal session, its first
+// rows, and its export. The work happens in the engine of the attached tab.
+
+import { EngineLink } from "./panel/engine_link.js";
+import { renderError, renderSummary, renderTable } from "./panel/render.js";
+
+const $ = (id) => document.getElementById(id);
+const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
+const PREVIEW_ROWS = 100;
+
+let link;
+let lastResult = null;
+
+function timeRange() {
+  if ($("range").value !== "custom") {
+    const end = Date.now();
+    return { startMs: end - RANGE_MS[$("range").value], endMs: end };
+  }
+  // datetime-local has no zone; huntkit's custom range is UTC, as the portal's data are.
+  const startMs = Date.parse(`${$("start").value}Z`);
+  const endMs = Date.parse(`${$("end").value}Z`);
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || endMs <= startMs) {
+    throw { kind: "input", userMessage: "Choose a custom range whose end is after its start (UTC)." };
+  }
+  return { startMs, endMs };
+}
+
+function showBanner(error) {
+  renderError($("banner"), error);
+  if (error.kind === "session_expired") setSession("expired", "signed out");
+}
+
+function clearBanner() {
+  $("banner").hidden = true;
+  $("banner").replaceChildren();
+}
+
+function setSession(state, text) {
+  $("session").dataset.state = state;
+  $("session").textContent = text;
+}
+
+async function refreshStatus() {
+  try {
+    const status = await link.call("status");
+    setSession(status.session, status.session === "live" ? "session live" : "signed out");
+    $("tenant").textContent = status.tenantId ? `tenant ${status.tenantId}` : "";
+    if (status.session === "live") clearBanner();
+    else if (status.error) showBanner(status.error);
+  } catch (error) {
+    setSession("absent", "not connected");
+    showBanner(error);
+  }
+}
+
+async function run() {
+  clearBanner();
+  $("run").disabled = true;
+  $("run").textContent = "Running…";
+  try {
+    const request = { queryText: $("query").value, name: $("query-name").value.trim() || null, ...timeRange(), previewRows: PREVIEW_ROWS };
+    const result = await link.call("runQuery", request);
+    lastResult = result;
+    renderSummary($("summary"), result);
+    renderTable($("rows"), result.columns, result.previewRows);
+    $("export-status").textContent = "";
+    $("result").hidden = false;
+    setSession("live", "session live");
+  } catch (error) {
+    showBanner(error);
+  } finally {
+    $("run").disabled = false;
+    $("run").textContent = "Run";
+  }
+}
+
+async function exportAs(format) {
+  if (!lastResult) return;
+  $("export-status").textContent = "Exporting…";
+  try {
+    const file = await link.call("exportResult", { resultId: lastResult.resultId, format });
+    $("export-status").textContent = `Saved ${file.fileName} (${file.bytes.toLocaleString("en-US")} bytes) to your downloads.`;
+  } catch (error) {
+    $("export-status").textContent = "";
+    showBanner(error);
+  }
+}
+
+async function main() {
+  link = await EngineLink.attach();
+  $("range").addEventListener("change", () => ($("custom-range").hidden = $("range").value !== "custom"));
+  $("run").addEventListener("click", run);
+  $("export-csv").addEventListener("click", () => exportAs("csv"));
+  $("export-json").addEventListener("click", () => exportAs("json"));
+  link.onEngineReady(refreshStatus);
+  await refreshStatus();
+}
+
+main();
