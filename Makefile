@@ -2,6 +2,8 @@
 
 VERSION := $(shell awk -F'"' '/"version"/ {print $$4; exit}' manifest.json)
 WASM_OPT := node_modules/.bin/wasm-opt
+# Where the unpacked extension is assembled; tests read HUNTKIT_DIST too.
+DIST ?= dist
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: help setup build wasm dist zip test test-native test-wasm test-e2e demo standin bench clean
@@ -25,16 +27,16 @@ wasm:
 	$(WASM_OPT) -O3 pkg/huntkit_bg.wasm -o pkg/huntkit_bg.wasm
 
 dist: wasm
-	rm -rf dist && mkdir -p dist/pkg
-	cp manifest.json dist/
-	cp -r extension www dist/
-	cp pkg/huntkit.js pkg/huntkit_bg.wasm dist/pkg/
-	@printf 'dist/: %s bytes of wasm\n' "$$(stat -c %s dist/pkg/huntkit_bg.wasm)"
+	rm -rf $(DIST) && mkdir -p $(DIST)/pkg
+	cp manifest.json $(DIST)/
+	cp -r extension www $(DIST)/
+	cp pkg/huntkit.js pkg/huntkit_bg.wasm $(DIST)/pkg/
+	@printf '$(DIST)/: %s bytes of wasm\n' "$$(stat -c %s $(DIST)/pkg/huntkit_bg.wasm)"
 
 # The store zip leaves out the manifest "key" (it only pins the id of the
 # unpacked extension for tests; the store assigns its own).
 zip: dist
-	rm -f huntkit-$(VERSION).zip && rm -rf target/store && cp -r dist target/store
+	rm -f huntkit-$(VERSION).zip && rm -rf target/store && cp -r $(DIST) target/store
 	python3 -c "import json,sys; p='target/store/manifest.json'; m=json.load(open(p)); m.pop('key',None); json.dump(m,open(p,'w'),indent=2)"
 	cd target/store && zip -qr ../../huntkit-$(VERSION).zip .
 	@echo "huntkit-$(VERSION).zip"

@@ -10,7 +10,7 @@
 import init, { Engine } from "../pkg/huntkit.js";
 import { acceptAgentPort } from "./engine/handshake.js";
 import { agentClient } from "./engine/agent_rpc.js";
-import { blobCollector, saveBlob } from "./engine/downloads.js";
+import { queryHandlers } from "./engine/handlers/query.js";
 
 const PANEL_PREFIX = chrome.runtime.getURL("www/");
 
@@ -41,16 +41,9 @@ async function main() {
   };
   const engine = new Engine(transport);
 
-  const handlers = {
-    status: () => engine.status().then((s) => ({ ...s, tabId: agent.tabId })),
-    runQuery: (args) => engine.runQuery(args),
-    exportResult: async ({ resultId, format }) => {
-      const collector = blobCollector();
-      const file = engine.exportResult(resultId, format, (chunk) => collector.push(chunk));
-      const downloadId = await saveBlob(collector.finish(file.mimeType), file.fileName);
-      return { ...file, downloadId };
-    },
-  };
+  // Each feature contributes the panel calls it answers (engine/handlers/).
+  const context = { engine, tabId: agent.tabId, agent: call };
+  const handlers = { ...queryHandlers(context) };
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!message || message.type !== "engine-call" || message.tabId !== agent.tabId || !fromPanel(sender)) return false;

@@ -86,8 +86,20 @@ async function exportAs(format) {
   }
 }
 
+/** Shows one view; the others keep their state while hidden. */
+function selectTab(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute("aria-selected", String(selected));
+    $(tab.getAttribute("aria-controls")).hidden = !selected;
+  }
+}
+
 async function main() {
   link = await EngineLink.attach();
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    tab.addEventListener("click", () => selectTab(tab.id.slice("tab-".length)));
+  }
   $("range").addEventListener("change", () => ($("custom-range").hidden = $("range").value !== "custom"));
   $("run").addEventListener("click", run);
   $("export-csv").addEventListener("click", () => exportAs("csv"));

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const DIST = path.join(ROOT, "dist");
+export const DIST = path.resolve(ROOT, process.env.HUNTKIT_DIST || "dist");
 export const PORTAL = "https://security.microsoft.com";
 export const EXTENSION_ID = "blgdgoghbleknmkhonmbkmhgohlikjmo"; // pinned by the manifest "key"
 
