@@ -3,6 +3,7 @@
 //! natively; browser services sit behind the traits in [`platform`] and the
 //! wasm bindings live in `wasm` (compiled for wasm32 only).
 
+pub mod bulk;
 pub mod client;
 pub mod export;
 pub mod impact;
@@ -10,6 +11,7 @@ pub mod kql;
 pub mod platform;
 pub mod portal;
 pub mod result;
+pub mod runner;
 pub mod schema;
 
 #[cfg(target_arch = "wasm32")]

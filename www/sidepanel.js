@@ -1,6 +1,7 @@
 // The side panel: one query through the analyst's portal session, its first
 // rows, and its export. The work happens in the engine of the attached tab.
 
+import { mountBulkView } from "./panel/bulk_view.js";
 import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
 
@@ -104,6 +105,7 @@ async function main() {
   $("run").addEventListener("click", run);
   $("export-csv").addEventListener("click", () => exportAs("csv"));
   $("export-json").addEventListener("click", () => exportAs("json"));
+  mountBulkView($("view-bulk"), link, showBanner);
   link.onEngineReady(refreshStatus);
   await refreshStatus();
 }

@@ -36,6 +36,7 @@ impl<W: Write> JsonExport<W> {
         let written = write_objects(
             &mut self.out,
             result,
+            |_| true,
             |n| if first && n == 0 { b"\n" } else { b",\n" },
             b"",
         )?;
@@ -72,7 +73,7 @@ impl<W: Write> NdjsonExport<W> {
 
     /// Appends every row of `result`; returns how many were written.
     pub fn write_result(&mut self, result: &QueryResult) -> Result<u64, ExportError> {
-        let written = write_objects(&mut self.out, result, |_| b"", b"\n")?;
+        let written = write_objects(&mut self.out, result, |_| true, |_| b"", b"\n")?;
         self.rows += written;
         Ok(written)
     }
@@ -89,19 +90,38 @@ impl<W: Write> NdjsonExport<W> {
     }
 }
 
-/// Writes each row of `result` as an object, preceded by `before(n)` for
-/// row `n` and followed by `after`.
+/// Writes the rows of `result` that `keep(row index)` accepts as objects
+/// separated by commas, with no brackets around them: the body of a JSON
+/// array. The bulk runner stores each finished unit's kept rows this way
+/// inside a portal-shaped envelope, so that they can be exported later by
+/// the same writers as any result.
+pub fn write_json_rows<W: Write>(
+    out: &mut W,
+    result: &QueryResult,
+    keep: impl Fn(u64) -> bool,
+) -> Result<u64, ExportError> {
+    write_objects(out, result, keep, |n| if n == 0 { b"" } else { b"," }, b"")
+}
+
+/// Writes each row of `result` that `keep(row index)` accepts as an object,
+/// preceded by `before(n)` for the n-th written row and followed by `after`.
 fn write_objects<W: Write>(
     out: &mut W,
     result: &QueryResult,
+    keep: impl Fn(u64) -> bool,
     before: impl Fn(u64) -> &'static [u8],
     after: &[u8],
 ) -> Result<u64, ExportError> {
     let prefixes = key_prefixes(result.columns());
     let mut scratch = Vec::new();
     let mut rows = 0;
+    let mut index = 0;
     let mut failure = None;
     result.for_each_raw_row(|cells| {
+        index += 1;
+        if !keep(index - 1) {
+            return ControlFlow::Continue(());
+        }
         let written = write_object(out, before(rows), &prefixes, cells, after, &mut scratch);
         match written {
             Ok(()) => {

@@ -19,7 +19,7 @@ use std::io::Write;
 pub use csv_export::{CsvExport, CsvOptions};
 pub use error::ExportError;
 pub use format::{export_file_name, query_name_from_text, ExportFormat};
-pub use json_export::{JsonExport, NdjsonExport};
+pub use json_export::{write_json_rows, JsonExport, NdjsonExport};
 
 use crate::result::{Column, QueryResult};
 

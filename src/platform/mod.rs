@@ -1,8 +1,8 @@
 //! The browser services the core depends on, as small traits.
 //!
 //! The core never touches web-sys: it asks a [`Transport`] to carry a request
-//! to the portal, a [`Clock`] for the time, and writes exports into a
-//! [`DownloadSink`]. Each trait has an in-memory implementation here for
+//! to the portal, a [`Clock`] for the time, keeps what must last in a
+//! [`Storage`], and writes exports into a [`DownloadSink`]. Each trait has an in-memory implementation here for
 //! native tests, and a browser implementation in `crate::wasm`.
 //!
 //! The futures are not `Send`: in the browser everything runs on one thread,
@@ -10,8 +10,10 @@
 
 mod clock;
 mod download;
+mod storage;
 mod transport;
 
 pub use clock::{Clock, ManualClock};
 pub use download::DownloadSink;
+pub use storage::{MemoryStorage, Storage, StorageError};
 pub use transport::{HttpRequest, Method, ScriptedTransport, Transport, TransportError};

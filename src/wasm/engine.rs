@@ -33,17 +33,20 @@ struct KeptResult {
     name: Option<String>,
 }
 
-struct Inner {
-    client: PortalClient<AgentTransport>,
-    clock: BrowserClock,
+pub(super) struct Inner {
+    pub(super) client: PortalClient<AgentTransport>,
+    pub(super) clock: BrowserClock,
+    /// Running bulk jobs' pause and cancel switches, by job id.
+    pub(super) bulk_controls:
+        RefCell<std::collections::HashMap<String, Rc<crate::runner::Control>>>,
     results: RefCell<VecDeque<KeptResult>>,
     next_id: Cell<u32>,
-    tenant: RefCell<Option<String>>,
+    pub(super) tenant: RefCell<Option<String>>,
 }
 
 #[wasm_bindgen]
 pub struct Engine {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +72,7 @@ impl Engine {
                 results: RefCell::new(VecDeque::new()),
                 next_id: Cell::new(1),
                 tenant: RefCell::new(None),
+                bulk_controls: RefCell::default(),
             }),
         }
     }

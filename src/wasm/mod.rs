@@ -6,10 +6,12 @@
 //! memory inside a [`crate::result::QueryResult`]; JavaScript gets a result
 //! id, a summary and the first rows, and export bytes in chunks.
 
+mod bulk;
 mod clock;
 mod convert;
 mod engine;
 mod sink;
+mod storage;
 mod transport;
 
 pub use engine::Engine;

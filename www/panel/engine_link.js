@@ -37,6 +37,14 @@ export class EngineLink {
     return reply.value;
   }
 
+  /** Calls `listener(message)` for each event of this tab's engine. */
+  onEngineEvent(listener) {
+    chrome.runtime.onMessage.addListener((message, sender) => {
+      if (message && message.type === "engine-event" && sender.tab && sender.tab.id === this.tabId) listener(message);
+      return false;
+    });
+  }
+
   /** Calls `listener()` whenever this tab's engine (re)starts. */
   onEngineReady(listener) {
     chrome.runtime.onMessage.addListener((message, sender) => {
