@@ -9,10 +9,13 @@
 mod clock;
 mod convert;
 mod engine;
+mod schema;
+mod schema_catalog;
 mod sink;
 mod transport;
 
 pub use engine::Engine;
+pub use schema::SchemaLab;
 
 use wasm_bindgen::prelude::*;
 
