@@ -3,6 +3,7 @@
 
 import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
+import { initSchemaView } from "./panel/schema_view.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -104,8 +105,11 @@ async function main() {
   $("run").addEventListener("click", run);
   $("export-csv").addEventListener("click", () => exportAs("csv"));
   $("export-json").addEventListener("click", () => exportAs("json"));
+  const schema = initSchemaView(link, { onError: showBanner });
   link.onEngineReady(refreshStatus);
+  link.onEngineReady(schema.refresh);
   await refreshStatus();
+  if ($("session").dataset.state === "live") await schema.refresh();
 }
 
 main();

@@ -98,6 +98,16 @@ impl SchemaLab {
         to_js(&loaded)
     }
 
+    /// Files the kept schema `from` under `to` (a snapshot parsed before
+    /// storage gave it its id), so it is not parsed again.
+    pub fn rekey(&self, from: &str, to: &str) {
+        for (k, _) in self.schemas.borrow_mut().iter_mut() {
+            if k == from {
+                *k = to.to_string();
+            }
+        }
+    }
+
     /// The kept schema `id` in the portal's JSON format, for browsing.
     pub fn browse(&self, id: &str) -> Result<String, JsValue> {
         Ok(self.schema(id)?.to_json())
