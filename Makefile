@@ -61,9 +61,10 @@ demo: build
 standin:
 	cargo run -q --release -p huntkit-standin -- --port 0
 
-bench:
+bench: dist
 	cargo run -q --release --example bench_export
 	cargo run -q --release --example bench_schema
+	node tests/bench/schema.mjs
 
 clean:
 	rm -rf dist pkg target/store huntkit-*.zip

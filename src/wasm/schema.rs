@@ -5,7 +5,7 @@
 //! the same snapshot does not read its ~360 KB of JSON again; the last diff
 //! and the last indexed query set stay too, so exporting the diff or
 //! checking it against queries never sends either back across the
-//! boundary. JavaScript gets ids, the diff as plain data, and files as text.
+//! boundary. JavaScript gets ids, small values, and the diff and files as text.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -114,8 +114,11 @@ impl SchemaLab {
     }
 
     /// Diffs two kept schemas (`{oldId, newId, oldLabel, newLabel,
-    /// options}`), keeps the diff for export and impact, and returns it.
-    pub fn diff(&self, args: JsValue) -> Result<JsValue, JsValue> {
+    /// options}`), keeps the diff for export and impact, and returns it as
+    /// JSON text. Text, not objects: building thousands of small JS objects
+    /// through serde-wasm-bindgen took longer than the diff itself, and the
+    /// diff crosses runtime messaging to the panel, which serializes anyway.
+    pub fn diff(&self, args: JsValue) -> Result<String, JsValue> {
         let args: DiffArgs = serde_wasm_bindgen::from_value(args).map_err(|e| {
             lab_error(
                 "input",
@@ -126,7 +129,7 @@ impl SchemaLab {
         let old = self.schema(&args.old_id)?;
         let new = self.schema(&args.new_id)?;
         let result = diff(&old, &new, &args.options);
-        let value = to_js(&result)?;
+        let json = result.to_json();
         *self.diff.borrow_mut() = Some(KeptDiff {
             diff: result,
             labels: DiffLabels {
@@ -135,7 +138,7 @@ impl SchemaLab {
             },
             options: args.options,
         });
-        Ok(value)
+        Ok(json)
     }
 
     /// The kept diff as Markdown.

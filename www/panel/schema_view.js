@@ -190,7 +190,8 @@ export function initSchemaView(link, { onError }) {
     const oldId = $("schema-old").value;
     const newId = $("schema-new").value;
     if (!oldId || !newId) return;
-    lastDiff = await link.call("schemaDiff", { oldId, newId, options: { includeOrder: !$("schema-ignore-order").checked } });
+    const reply = await link.call("schemaDiff", { oldId, newId, options: { includeOrder: !$("schema-ignore-order").checked } });
+    lastDiff = { diff: JSON.parse(reply.diffJson), oldLabel: reply.oldLabel, newLabel: reply.newLabel };
     $("schema-export-status").textContent = "";
     drawDiff();
   }

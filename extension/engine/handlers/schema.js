@@ -4,7 +4,6 @@
 // and the last diff stay in wasm (SchemaLab); the bytes live in storage.
 
 import * as core from "../../../pkg/huntkit.js";
-import { SchemaLab } from "../../../pkg/huntkit.js";
 import { saveBlob } from "../downloads.js";
 import { snapshotStore } from "../schema_store.js";
 
@@ -13,7 +12,7 @@ const EXTENSION = { markdown: "md", json: "json" };
 
 export function schemaHandlers({ engine }) {
   const store = snapshotStore(chrome.storage.local, core);
-  const lab = new SchemaLab();
+  const lab = new core.SchemaLab();
   let lastDiff = null;
 
   const announce = () => chrome.runtime.sendMessage({ type: "schema-snapshots-changed" }).catch(() => {});
@@ -104,9 +103,10 @@ export function schemaHandlers({ engine }) {
       await ensureLoaded(newMeta.id);
       const oldLabel = core.snapshotLabel(oldMeta);
       const newLabel = core.snapshotLabel(newMeta);
-      const diff = lab.diff({ oldId: oldMeta.id, newId: newMeta.id, oldLabel, newLabel, options: options || {} });
+      // JSON text, parsed by the panel: messaging would serialize objects anyway.
+      const diffJson = lab.diff({ oldId: oldMeta.id, newId: newMeta.id, oldLabel, newLabel, options: options || {} });
       lastDiff = { oldId: oldMeta.id, newId: newMeta.id };
-      return { diff, oldLabel, newLabel };
+      return { diffJson, oldLabel, newLabel };
     },
 
     schemaExport: async ({ format }) => {
