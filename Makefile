@@ -46,11 +46,11 @@ test: build test-native test-wasm test-e2e
 test-native:
 	cargo test --workspace
 
-# wasm-pack's runner, driven by cargo for the one boundary test target
+# wasm-pack's runner, driven by cargo for the boundary test targets
 # (`wasm-pack test` would also build every native test for wasm32).
 test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
-	  cargo test --target wasm32-unknown-unknown --test wasm_boundary
+	  cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_schema
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
