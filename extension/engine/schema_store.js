@@ -1,9 +1,9 @@
 // Schema snapshots in extension storage: a small catalog plus one entry per
 // snapshot holding the response bytes, gzip-compressed and base64-encoded.
 //
-// Why chrome.storage.local: it works in this injected frame, where
-// IndexedDB may be denied as third-party storage (docs/HARNESS notes), and
-// in the side panel alike. Why gzip: a schema is ~360 KB of JSON and
+// Why chrome.storage.local: it works in this injected frame, where Chromium
+// may deny IndexedDB as third-party storage under default settings, and in
+// the side panel alike. Why gzip: a schema is ~360 KB of JSON and
 // compresses about tenfold, so the default retention (20 per tenant) stays
 // far below the 10 MB quota without asking for `unlimitedStorage`.
 //
