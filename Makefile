@@ -46,11 +46,11 @@ test: build test-native test-wasm test-e2e
 test-native:
 	cargo test --workspace
 
-# wasm-pack's runner, driven by cargo for the one boundary test target
+# wasm-pack's runner, driven by cargo for the boundary test targets
 # (`wasm-pack test` would also build every native test for wasm32).
 test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
-	  cargo test --target wasm32-unknown-unknown --test wasm_boundary
+	  cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_schema
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
@@ -61,9 +61,10 @@ demo: build
 standin:
 	cargo run -q --release -p huntkit-standin -- --port 0
 
-bench:
+bench: dist
 	cargo run -q --release --example bench_export
 	cargo run -q --release --example bench_schema
+	node tests/bench/schema.mjs
 
 clean:
 	rm -rf dist pkg target/store huntkit-*.zip

@@ -12,6 +12,7 @@ import { acceptAgentPort } from "./engine/handshake.js";
 import { agentClient } from "./engine/agent_rpc.js";
 import { bulkHandlers } from "./engine/handlers/bulk.js";
 import { queryHandlers } from "./engine/handlers/query.js";
+import { schemaHandlers } from "./engine/handlers/schema.js";
 
 const PANEL_PREFIX = chrome.runtime.getURL("www/");
 
@@ -44,7 +45,7 @@ async function main() {
 
   // Each feature contributes the panel calls it answers (engine/handlers/).
   const context = { engine, tabId: agent.tabId, agent: call };
-  const handlers = { ...queryHandlers(context), ...bulkHandlers(context) };
+  const handlers = { ...queryHandlers(context), ...bulkHandlers(context), ...schemaHandlers(context) };
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!message || message.type !== "engine-call" || message.tabId !== agent.tabId || !fromPanel(sender)) return false;

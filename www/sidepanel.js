@@ -4,6 +4,7 @@
 import { mountBulkView } from "./panel/bulk_view.js";
 import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
+import { initSchemaView } from "./panel/schema_view.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -106,8 +107,11 @@ async function main() {
   $("export-csv").addEventListener("click", () => exportAs("csv"));
   $("export-json").addEventListener("click", () => exportAs("json"));
   mountBulkView($("view-bulk"), link, showBanner);
+  const schema = initSchemaView(link, { onError: showBanner });
   link.onEngineReady(refreshStatus);
+  link.onEngineReady(schema.refresh);
   await refreshStatus();
+  if ($("session").dataset.state === "live") await schema.refresh();
 }
 
 main();

@@ -13,12 +13,14 @@
 //! and `let` bindings are never references (see [`crate::kql`]).
 
 mod changes;
+mod query_file;
 
 use serde::{Deserialize, Serialize};
 
 use crate::kql::analyze;
 use crate::schema::SchemaDiff;
 use changes::ChangeIndex;
+pub use query_file::{parse_query_file, QueryFileError};
 
 /// A query to check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

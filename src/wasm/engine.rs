@@ -184,6 +184,32 @@ impl Engine {
         }))
     }
 
+    /// Fetches the tenant's schema for a snapshot: resolves to `{tenantId,
+    /// takenAtMs, bytes}` with the response bytes exactly as the portal
+    /// sent them (the snapshot keeps them verbatim).
+    #[wasm_bindgen(js_name = schemaSnapshot)]
+    pub fn schema_snapshot(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let tenant = inner.client.tenant_id().await.map_err(|e| error_js(&e))?;
+            *inner.tenant.borrow_mut() = Some(tenant.clone());
+            let taken_at_ms = inner.clock.now_ms();
+            let bytes = inner
+                .client
+                .schema_bytes()
+                .await
+                .map_err(|e| error_js(&e))?;
+            let out = js_sys::Object::new();
+            let set = |key: &str, value: JsValue| {
+                js_sys::Reflect::set(&out, &JsValue::from_str(key), &value)
+            };
+            set("tenantId", JsValue::from_str(&tenant))?;
+            set("takenAtMs", JsValue::from_f64(taken_at_ms as f64))?;
+            set("bytes", js_sys::Uint8Array::from(bytes.as_slice()).into())?;
+            Ok(out.into())
+        })
+    }
+
     /// Drops a kept result (its memory is reused for the next one).
     pub fn release(&self, result_id: u32) {
         self.inner

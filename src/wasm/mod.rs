@@ -10,11 +10,14 @@ mod bulk;
 mod clock;
 mod convert;
 mod engine;
+mod schema;
+mod schema_catalog;
 mod sink;
 mod storage;
 mod transport;
 
 pub use engine::Engine;
+pub use schema::SchemaLab;
 
 use wasm_bindgen::prelude::*;
 
