@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod export;
+pub mod history;
 pub mod impact;
 pub mod kql;
 pub mod platform;
