@@ -3,6 +3,7 @@
 
 import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
+import { mountHistory } from "./panel/history_view.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -10,6 +11,7 @@ const PREVIEW_ROWS = 100;
 
 let link;
 let lastResult = null;
+let history = null;
 
 function timeRange() {
   if ($("range").value !== "custom") {
@@ -93,6 +95,29 @@ function selectTab(name) {
     tab.setAttribute("aria-selected", String(selected));
     $(tab.getAttribute("aria-controls")).hidden = !selected;
   }
+  if (name === "history" && history) history.refresh();
+}
+
+/**
+ * From the History view: the query and its range into the Query view. The
+ * same range is the run's exact window; a new range is as long, ending now
+ * (a preset when one has that length).
+ */
+function fillQuery({ queryText, title, startMs, endMs, sameRange }) {
+  $("query").value = queryText;
+  $("query-name").value = title || "";
+  const length = endMs - startMs;
+  const preset = Object.keys(RANGE_MS).find((key) => RANGE_MS[key] === length);
+  if (!sameRange && preset) {
+    $("range").value = preset;
+  } else {
+    const end = sameRange ? endMs : Date.now();
+    $("range").value = "custom";
+    $("start").value = new Date(end - length).toISOString().slice(0, 23);
+    $("end").value = new Date(end).toISOString().slice(0, 23);
+  }
+  $("custom-range").hidden = $("range").value !== "custom";
+  selectTab("query");
 }
 
 async function main() {
@@ -104,7 +129,11 @@ async function main() {
   $("run").addEventListener("click", run);
   $("export-csv").addEventListener("click", () => exportAs("csv"));
   $("export-json").addEventListener("click", () => exportAs("json"));
-  link.onEngineReady(refreshStatus);
+  history = mountHistory($("view-history"), link, { fillQuery, selectTab });
+  link.onEngineReady(() => {
+    refreshStatus();
+    if (!$("view-history").hidden) history.refresh();
+  });
   await refreshStatus();
 }
 

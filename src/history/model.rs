@@ -85,6 +85,8 @@ pub struct Unit {
 pub struct Run {
     /// Stable across export and import, so merging files never duplicates
     /// a run: the source and the start time, plus a counter if needed.
+    /// Assigned when the run is recorded; a caller leaves it empty.
+    #[serde(default)]
     pub id: String,
     pub source: Source,
     #[serde(default)]

@@ -23,7 +23,7 @@ pub const MAX_RUNS_PER_ENTRY: usize = 500;
 const DAY_MS: i64 = 86_400_000;
 
 /// Where a run was filed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRef {
     pub entry_id: String,

@@ -9,10 +9,13 @@
 mod clock;
 mod convert;
 mod engine;
+mod history;
 mod sink;
+mod storage;
 mod transport;
 
 pub use engine::Engine;
+pub use history::HistoryStore;
 
 use wasm_bindgen::prelude::*;
 
