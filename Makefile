@@ -64,6 +64,7 @@ standin:
 bench:
 	cargo run -q --release --example bench_export
 	cargo run -q --release --example bench_schema
+	cargo run -q --release --example bench_history
 
 clean:
 	rm -rf dist pkg target/store huntkit-*.zip

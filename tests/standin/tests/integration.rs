@@ -602,7 +602,10 @@ async fn the_editor_page_runs_queries_like_the_portal_under_the_csp() {
     assert!(html.contains(r#"<textarea id="editor-query""#), "{html}");
     assert!(html.contains(r#"<script src="/static/editor.js"></script>"#));
     // Every script is external: the CSP forbids inline ones.
-    assert_eq!(html.matches("<script").count(), html.matches("<script src=").count());
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("<script src=").count()
+    );
     assert!(page
         .header("content-security-policy")
         .expect("CSP")
