@@ -87,8 +87,13 @@ export function mountHistory(root, link, { fillQuery, selectTab }) {
   const importPortal = button("history-import-portal", "Import the portal's history");
   const compare = button("history-compare", "Compare rows of 2 selected runs");
   compare.disabled = true;
+  // Results of actions here; the list's own count goes in `count`, so a
+  // redraw never hides what an action said.
   const message = el("p", "", "muted");
   message.id = "history-message";
+  message.setAttribute("role", "status");
+  const count = el("p", "", "muted");
+  count.id = "history-count";
   const comparison = el("p");
   comparison.id = "history-comparison";
   const list = el("ol", undefined, "history-list");
@@ -99,7 +104,7 @@ export function mountHistory(root, link, { fillQuery, selectTab }) {
   filters.append(tenant, status, source, since, tag, pinnedLabel);
   const actionsRow = el("div", undefined, "row");
   actionsRow.append(importPortal, compare);
-  root.append(el("h2", "History"), search, filters, actionsRow, comparison, message, list);
+  root.append(el("h2", "History"), search, filters, actionsRow, comparison, message, count, list);
 
   const selected = new Set();
   let refreshing = null;
@@ -160,7 +165,7 @@ export function mountHistory(root, link, { fillQuery, selectTab }) {
         refill(tag, "Any tag", page.tags);
         list.replaceChildren(...page.entries.map(entryItem));
         const shown = page.entries.length < page.total ? ` (newest ${page.entries.length} shown)` : "";
-        say(`${page.total.toLocaleString("en-US")} entries${shown} · search ${page.tookMs.toFixed(1)} ms`);
+        count.textContent = `${page.total.toLocaleString("en-US")} entries${shown} · search ${page.tookMs.toFixed(1)} ms`;
         list.dataset.total = String(page.total);
       } catch (error) {
         say(error.userMessage || error.message || String(error));
