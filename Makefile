@@ -65,6 +65,7 @@ bench: dist
 	cargo run -q --release --example bench_export
 	cargo run -q --release --example bench_schema
 	node tests/bench/schema.mjs
+	cargo run -q --release --example bench_history
 
 clean:
 	rm -rf dist pkg target/store huntkit-*.zip

@@ -13,6 +13,7 @@ import { agentClient } from "./engine/agent_rpc.js";
 import { bulkHandlers } from "./engine/handlers/bulk.js";
 import { queryHandlers } from "./engine/handlers/query.js";
 import { schemaHandlers } from "./engine/handlers/schema.js";
+import { openHistory } from "./engine/handlers/history.js";
 
 const PANEL_PREFIX = chrome.runtime.getURL("www/");
 
@@ -32,7 +33,10 @@ async function main() {
   const agent = await acceptAgentPort();
   if (!agent) return;
   await init();
-  const call = agentClient(agent.port);
+  // Events the agent sends on its own (a query seen in the portal's editor)
+  // go to whichever feature listens; set once the history is open.
+  let onAgentEvent = () => {};
+  const call = agentClient(agent.port, (event) => onAgentEvent(event));
 
   // The core calls this to reach the portal. The request body is copied into
   // a fresh ArrayBuffer so it can be transferred.
@@ -45,7 +49,14 @@ async function main() {
 
   // Each feature contributes the panel calls it answers (engine/handlers/).
   const context = { engine, tabId: agent.tabId, agent: call };
-  const handlers = { ...queryHandlers(context), ...bulkHandlers(context), ...schemaHandlers(context) };
+  context.history = await openHistory(context, transport);
+  onAgentEvent = context.history.onAgentEvent;
+  const handlers = {
+    ...queryHandlers(context),
+    ...bulkHandlers(context),
+    ...schemaHandlers(context),
+    ...context.history.handlers,
+  };
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!message || message.type !== "engine-call" || message.tabId !== agent.tabId || !fromPanel(sender)) return false;

@@ -28,6 +28,9 @@
     ["GET", "/apiproxy/mtp/sccManagement/mgmt/TenantContext?realTime=true"],
     ["POST", "/apiproxy/mtp/huntingService/reports/userHistory"],
   ];
+  // The portal editor's own queries go here; seeing one finish is the cue to
+  // import the portal's history (where its text is).
+  const QUERY_EXECUTOR_PATH = "/apiproxy/mtp/huntingService/queryExecutor";
   // A same-origin GET of this page re-issues the XSRF-TOKEN cookie (PORTAL.md).
   const TOKEN_REFRESH_PATH = "/v2/advanced-hunting";
 
@@ -62,6 +65,10 @@
     const token = readXsrfToken();
     if (token !== null) headers["X-XSRF-TOKEN"] = token;
     if (body) headers["Content-Type"] = "application/json";
+    if (path.startsWith(QUERY_EXECUTOR_PATH)) {
+      ownQueryStarts.push(performance.now());
+      if (ownQueryStarts.length > 20) ownQueryStarts.shift();
+    }
     let response;
     try {
       response = await fetch(path, {
@@ -107,6 +114,49 @@
     }
   }
 
+  // Watching the portal's own queries, without touching them: a
+  // PerformanceObserver sees each finished request of the page as a
+  // "resource" entry (content scripts share the document's performance
+  // timeline). Nothing of the page's fetch or XHR is wrapped, delayed or
+  // read; only the URL and start time of the entry are looked at, and the
+  // engine is told "a query ran", nothing more. The page can forge such an
+  // entry by fetching the path itself; all that does is make the engine
+  // import the portal's history, which the portal itself wrote.
+  // https://www.w3.org/TR/resource-timing/
+  let observer = null;
+  const ownQueryStarts = [];
+
+  /** Our own queries show up in the timeline too; they are recorded already. */
+  function isOwnQuery(startTime) {
+    const i = ownQueryStarts.findIndex((t) => Math.abs(t - startTime) < 50);
+    if (i < 0) return false;
+    ownQueryStarts.splice(i, 1);
+    return true;
+  }
+
+  function watchQueries(port, on) {
+    if (on && !observer) {
+      observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          let url;
+          try {
+            url = new URL(entry.name);
+          } catch {
+            continue;
+          }
+          if (url.origin !== location.origin || url.pathname !== QUERY_EXECUTOR_PATH) continue;
+          if (isOwnQuery(entry.startTime)) continue;
+          port.postMessage({ event: "portal-query" });
+        }
+      });
+      observer.observe({ type: "resource" });
+    } else if (!on && observer) {
+      observer.disconnect();
+      observer = null;
+    }
+    return { watching: observer !== null };
+  }
+
   async function serve(port, message) {
     const { id, op } = message || {};
     if (typeof id !== "number") return;
@@ -115,6 +165,8 @@
       reply = await apiRequest(message);
     } else if (op === "refresh-token") {
       reply = await refreshToken();
+    } else if (op === "watch-queries") {
+      reply = watchQueries(port, message.on === true);
     } else if (op === "page-info") {
       reply = { url: location.href, tenantHint: new URLSearchParams(location.search).get("tid") };
     } else {

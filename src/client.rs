@@ -48,6 +48,22 @@ impl<T: Transport> PortalClient<T> {
         portal::parse_query_response(response)
     }
 
+    /// The portal's own query history (`reports/userHistory`), as the raw
+    /// body: `history::parse_user_history` reads it. `start_time` is an ISO
+    /// timestamp; the portal keeps at most 30 queries of 28 days.
+    pub async fn user_history(&self, start_time: &str) -> Result<Vec<u8>, PortalError> {
+        let body = serde_json::json!({"startTime": start_time, "maxResults": 30});
+        let response = self
+            .exchange(
+                Method::Post,
+                portal::USER_HISTORY_PATH,
+                Some(body.to_string().into_bytes()),
+            )
+            .await?;
+        portal::classify(&response)?;
+        Ok(response.body)
+    }
+
     /// Sends a request; on a rejected XSRF token, re-issues the token and
     /// sends it once more. A second rejection means the session is gone.
     async fn exchange(
@@ -163,5 +179,20 @@ mod tests {
         assert_eq!(sent[0].method, Method::Post);
         assert_eq!(sent[0].body.as_deref(), Some(request.to_body().as_slice()));
         assert_eq!(*client.transport().refreshes.borrow(), 0);
+    }
+
+    #[test]
+    fn user_history_posts_the_start_time_and_returns_the_body() {
+        let client = PortalClient::new(ScriptedTransport::new([answer(200, "[]")]));
+        let body = now(client.user_history("2026-01-01T00:00:00.000Z")).expect("history");
+        assert_eq!(body, b"[]");
+        let sent = client.transport().requests.borrow();
+        assert_eq!(sent[0].path, portal::USER_HISTORY_PATH);
+        let json: serde_json::Value =
+            serde_json::from_slice(sent[0].body.as_deref().expect("body")).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"startTime": "2026-01-01T00:00:00.000Z", "maxResults": 30})
+        );
     }
 }

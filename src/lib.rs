@@ -6,6 +6,7 @@
 pub mod bulk;
 pub mod client;
 pub mod export;
+pub mod history;
 pub mod impact;
 pub mod kql;
 pub mod platform;

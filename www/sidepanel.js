@@ -5,6 +5,7 @@ import { mountBulkView } from "./panel/bulk_view.js";
 import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
 import { initSchemaView } from "./panel/schema_view.js";
+import { mountHistory } from "./panel/history_view.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -12,6 +13,7 @@ const PREVIEW_ROWS = 100;
 
 let link;
 let lastResult = null;
+let history = null;
 
 function timeRange() {
   if ($("range").value !== "custom") {
@@ -95,6 +97,29 @@ function selectTab(name) {
     tab.setAttribute("aria-selected", String(selected));
     $(tab.getAttribute("aria-controls")).hidden = !selected;
   }
+  if (name === "history" && history) history.refresh();
+}
+
+/**
+ * From the History view: the query and its range into the Query view. The
+ * same range is the run's exact window; a new range is as long, ending now
+ * (a preset when one has that length).
+ */
+function fillQuery({ queryText, title, startMs, endMs, sameRange }) {
+  $("query").value = queryText;
+  $("query-name").value = title || "";
+  const length = endMs - startMs;
+  const preset = Object.keys(RANGE_MS).find((key) => RANGE_MS[key] === length);
+  if (!sameRange && preset) {
+    $("range").value = preset;
+  } else {
+    const end = sameRange ? endMs : Date.now();
+    $("range").value = "custom";
+    $("start").value = new Date(end - length).toISOString().slice(0, 23);
+    $("end").value = new Date(end).toISOString().slice(0, 23);
+  }
+  $("custom-range").hidden = $("range").value !== "custom";
+  selectTab("query");
 }
 
 async function main() {
@@ -108,8 +133,12 @@ async function main() {
   $("export-json").addEventListener("click", () => exportAs("json"));
   mountBulkView($("view-bulk"), link, showBanner);
   const schema = initSchemaView(link, { onError: showBanner });
-  link.onEngineReady(refreshStatus);
-  link.onEngineReady(schema.refresh);
+  history = mountHistory($("view-history"), link, { fillQuery, selectTab });
+  link.onEngineReady(() => {
+    refreshStatus();
+    schema.refresh();
+    if (!$("view-history").hidden) history.refresh();
+  });
   await refreshStatus();
   if ($("session").dataset.state === "live") await schema.refresh();
 }

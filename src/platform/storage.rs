@@ -25,28 +25,31 @@ pub trait Storage {
 /// Storage in a map, for tests; `fail_writes` simulates a full disk.
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
-    pub map: RefCell<BTreeMap<String, String>>,
+    pub values: RefCell<BTreeMap<String, String>>,
     pub fail_writes: std::cell::Cell<bool>,
 }
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Answer<'_, Option<String>> {
-        let value = self.map.borrow().get(key).cloned();
+        let value = self.values.borrow().get(key).cloned();
         Box::pin(std::future::ready(Ok(value)))
     }
 
     fn set(&self, key: &str, value: String) -> Answer<'_, ()> {
         let answer = if self.fail_writes.get() {
-            Err(StorageError(format!("quota exceeded writing {key:?}")))
+            // Chrome's own words when chrome.storage.local is full.
+            Err(StorageError(format!(
+                "QUOTA_BYTES quota exceeded (writing {key:?})"
+            )))
         } else {
-            self.map.borrow_mut().insert(key.to_owned(), value);
+            self.values.borrow_mut().insert(key.to_owned(), value);
             Ok(())
         };
         Box::pin(std::future::ready(answer))
     }
 
     fn remove(&self, keys: Vec<String>) -> Answer<'_, ()> {
-        let mut map = self.map.borrow_mut();
+        let mut map = self.values.borrow_mut();
         for key in keys {
             map.remove(&key);
         }
@@ -55,7 +58,7 @@ impl Storage for MemoryStorage {
 
     fn keys(&self, prefix: &str) -> Answer<'_, Vec<String>> {
         let keys = self
-            .map
+            .values
             .borrow()
             .keys()
             .filter(|k| k.starts_with(prefix))

@@ -10,6 +10,7 @@ mod bulk;
 mod clock;
 mod convert;
 mod engine;
+mod history;
 mod schema;
 mod schema_catalog;
 mod sink;
@@ -17,6 +18,7 @@ mod storage;
 mod transport;
 
 pub use engine::Engine;
+pub use history::HistoryStore;
 pub use schema::SchemaLab;
 
 use wasm_bindgen::prelude::*;

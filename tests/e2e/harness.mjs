@@ -85,16 +85,26 @@ export function control(port, method, route, body) {
   });
 }
 
-/** Chromium with dist/ loaded, resolving the portal's hostname to the stand-in. */
-export async function launchBrowser(standin, { headless = true } = {}) {
+/**
+ * Chromium with dist/ loaded, resolving the portal's hostname to the stand-in.
+ * `profile`: a profile directory to reuse (a browser restart keeps what the
+ * extension stored); the caller then removes it. Without it, a fresh profile
+ * is made and removed on close.
+ */
+export async function launchBrowser(standin, { headless = true, profile: reuse = null } = {}) {
   if (!fs.existsSync(path.join(DIST, "manifest.json"))) throw new Error("dist/ is missing: run `make build` first");
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "huntkit-profile-"));
+  const profile = reuse || fs.mkdtempSync(path.join(os.tmpdir(), "huntkit-profile-"));
   const downloads = fs.mkdtempSync(path.join(os.tmpdir(), "huntkit-downloads-"));
   fs.mkdirSync(path.join(profile, "Default"), { recursive: true });
-  fs.writeFileSync(
-    path.join(profile, "Default", "Preferences"),
-    JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false } }),
-  );
+  const preferences = path.join(profile, "Default", "Preferences");
+  let prefs = {};
+  try {
+    prefs = JSON.parse(fs.readFileSync(preferences, "utf8"));
+  } catch {
+    prefs = {};
+  }
+  prefs.download = { ...(prefs.download || {}), default_directory: downloads, prompt_for_download: false };
+  fs.writeFileSync(preferences, JSON.stringify(prefs));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless,
@@ -126,7 +136,8 @@ export async function launchBrowser(standin, { headless = true } = {}) {
     profile,
     async close() {
       await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      if (!reuse) fs.rmSync(profile, { recursive: true, force: true });
+      fs.rmSync(downloads, { recursive: true, force: true });
     },
   };
 }

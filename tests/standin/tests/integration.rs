@@ -588,3 +588,53 @@ async fn xsrf_expires_and_rotates() {
     assert_eq!(info["tables"]["DeviceNetworkEvents"], 1_000_000);
     assert_eq!(info["settings"]["row_cap"], 100_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_page_runs_queries_like_the_portal_under_the_csp() {
+    let s = Server::start(&["--calls-per-minute", "0"]);
+    let mut b = Browser::new(&s);
+    b.sign_in().await;
+    let page = b
+        .send("GET", "/v2/advanced-hunting?editor=1", None, b"")
+        .await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains(r#"<textarea id="editor-query""#), "{html}");
+    assert!(html.contains(r#"<script src="/static/editor.js"></script>"#));
+    // Every script is external: the CSP forbids inline ones.
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("<script src=").count()
+    );
+    assert!(page
+        .header("content-security-policy")
+        .expect("CSP")
+        .contains("script-src 'self'"));
+    // Without the flag the page has no editor.
+    let plain = b.send("GET", "/v2/advanced-hunting", None, b"").await;
+    assert!(!plain.text().contains("editor.js"));
+
+    let script = b.send("GET", "/static/editor.js", None, b"").await;
+    assert_eq!(script.status, 200);
+    let js = script.text();
+    assert!(js.contains("/apiproxy/mtp/huntingService/queryExecutor?useFanOut=false"));
+    assert!(js.contains("X-XSRF-TOKEN"));
+
+    // What the editor sends is recorded in the portal's history, newest first.
+    let (start, end) = window(&s);
+    let text = "DeviceInfo | where DeviceName has '<img src=x onerror=alert(1)>' | take 1";
+    assert_eq!(b.query(text, &start, &end, Value::Null).await.status, 200);
+    let x = b.xsrf();
+    let h = b
+        .send(
+            "POST",
+            "/apiproxy/mtp/huntingService/reports/userHistory",
+            Some(&x),
+            br#"{"startTime":"2000-01-01T00:00:00.000Z","maxResults":30}"#,
+        )
+        .await;
+    assert_eq!(h.status, 200);
+    let items = h.json();
+    assert_eq!(items[0]["QueryText"], text);
+    assert_eq!(items[0]["StartTime"], start.as_str());
+}

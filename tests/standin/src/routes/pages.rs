@@ -90,6 +90,16 @@ pub fn sign_in(st: &Arc<State>, r: &Req) -> Resp {
     resp
 }
 
+/// The query editor (`?editor=1`): the portal's own way of running a query,
+/// driven by `/static/editor.js` (no inline script: the page CSP forbids it),
+/// so that huntkit's capture of the portal's queries can be tested.
+const EDITOR: &str = r#"
+<section id="editor"><h2>Query</h2>
+<textarea id="editor-query" rows="6" cols="80" spellcheck="false">DeviceInfo | take 5</textarea>
+<button id="editor-run" type="button">Run query</button>
+<pre id="editor-status"></pre></section>
+<script src="/static/editor.js"></script>"#;
+
 /// Any `/v2/...` page: with a session it issues a fresh XSRF token (older
 /// ones stay valid until their TTL ends); without, it sends the browser to
 /// the sign-in host as the real portal does.
@@ -107,12 +117,17 @@ pub fn portal(st: &Arc<State>, r: &Req) -> Resp {
     } else {
         ""
     };
+    let editor = if r.query_param("editor").as_deref() == Some("1") {
+        EDITOR
+    } else {
+        ""
+    };
     let tid = st.tenant().tenant_id.clone();
     let body = format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Advanced hunting - Microsoft Defender</title></head>
 <body>
-<div id="root" data-tenant-id="{tid}"><h1>Advanced hunting</h1><p>huntkit stand-in portal.</p></div>
+<div id="root" data-tenant-id="{tid}"><h1>Advanced hunting</h1><p>huntkit stand-in portal.</p></div>{editor}
 <script src="/static/portal.js"></script>{attack}
 </body></html>
 "#
