@@ -11,6 +11,7 @@ import init, { Engine } from "../pkg/huntkit.js";
 import { acceptAgentPort } from "./engine/handshake.js";
 import { agentClient } from "./engine/agent_rpc.js";
 import { queryHandlers } from "./engine/handlers/query.js";
+import { exportHandlers } from "./engine/handlers/exports.js";
 
 const PANEL_PREFIX = chrome.runtime.getURL("www/");
 
@@ -43,7 +44,7 @@ async function main() {
 
   // Each feature contributes the panel calls it answers (engine/handlers/).
   const context = { engine, tabId: agent.tabId, agent: call };
-  const handlers = { ...queryHandlers(context) };
+  const handlers = { ...queryHandlers(context), ...exportHandlers(context) };
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!message || message.type !== "engine-call" || message.tabId !== agent.tabId || !fromPanel(sender)) return false;

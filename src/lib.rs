@@ -12,5 +12,5 @@ pub mod portal;
 pub mod result;
 pub mod schema;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
 pub mod wasm;

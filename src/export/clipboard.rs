@@ -107,8 +107,9 @@ impl From<crate::result::ResultError> for Stop {
     }
 }
 
-/// A cell as text, the way the CSV export writes it.
-pub(crate) fn cell_text(cell: &Cell<'_>, scratch: &mut Vec<u8>) -> String {
+/// A cell as text, the way the CSV export writes it: null is empty,
+/// `Dynamic` values compact JSON.
+pub fn cell_text(cell: &Cell<'_>, scratch: &mut Vec<u8>) -> String {
     match cell {
         Cell::Null => String::new(),
         Cell::Bool(b) => b.to_string(),

@@ -26,7 +26,7 @@ mod xlsx_export;
 use std::io::Write;
 
 pub use clipboard::{
-    clipboard_text, markdown_table, ClipboardFormat, ClipboardText, CLIPBOARD_ROWS,
+    cell_text, clipboard_text, markdown_table, ClipboardFormat, ClipboardText, CLIPBOARD_ROWS,
 };
 pub use csv_export::{CsvExport, CsvOptions};
 pub use datatable::kql_datatable;
@@ -110,6 +110,14 @@ impl<W: Write> Exporter<W> {
             Exporter::Json(e) => e.write_result(result),
             Exporter::Ndjson(e) => e.write_result(result),
             Exporter::Xlsx(e) => e.write_result(result),
+        }
+    }
+
+    /// XLSX cells cut to Excel's text limit (0 for other formats).
+    pub fn truncated_cells(&self) -> u64 {
+        match self {
+            Exporter::Xlsx(e) => e.truncated_cells(),
+            _ => 0,
         }
     }
 

@@ -13,11 +13,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::BrowserClock;
 use super::convert::{error_value, to_js, QuerySummary, Status};
-use super::sink::ChunkSink;
 use super::transport::AgentTransport;
 use crate::client::PortalClient;
-use crate::export::{export_file_name, write_export, ExportFormat};
-use crate::platform::{Clock, DownloadSink};
+use crate::platform::Clock;
 use crate::portal::{PortalError, QueryRequest};
 use crate::result::QueryResult;
 
@@ -26,24 +24,24 @@ use crate::result::QueryResult;
 const KEPT_RESULTS: usize = 3;
 const DEFAULT_PREVIEW_ROWS: usize = 100;
 
-struct KeptResult {
-    id: u32,
-    result: QueryResult,
-    request: QueryRequest,
-    name: Option<String>,
+pub(super) struct KeptResult {
+    pub id: u32,
+    pub result: QueryResult,
+    pub request: QueryRequest,
+    pub name: Option<String>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     client: PortalClient<AgentTransport>,
     clock: BrowserClock,
-    results: RefCell<VecDeque<KeptResult>>,
+    pub results: RefCell<VecDeque<KeptResult>>,
     next_id: Cell<u32>,
-    tenant: RefCell<Option<String>>,
+    pub tenant: RefCell<Option<String>>,
 }
 
 #[wasm_bindgen]
 pub struct Engine {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 #[derive(Deserialize)]
@@ -139,47 +137,6 @@ impl Engine {
         })
     }
 
-    /// Writes a kept result in `format` (csv, tsv, json, ndjson) to `push`,
-    /// one chunk at a time; returns `{fileName, mimeType, bytes}`.
-    #[wasm_bindgen(js_name = exportResult)]
-    pub fn export_result(
-        &self,
-        result_id: u32,
-        format: &str,
-        push: Function,
-    ) -> Result<JsValue, JsValue> {
-        let format = ExportFormat::parse(format)
-            .ok_or_else(|| to_js_error("input", &format!("unknown export format {format:?}")))?;
-        let kept = self.inner.results.borrow();
-        let kept = kept.iter().find(|k| k.id == result_id).ok_or_else(|| {
-            to_js_error(
-                "input",
-                "that result is no longer in memory: run the query again to export it",
-            )
-        })?;
-        let tenant = self.inner.tenant.borrow().clone();
-        let file_name = export_file_name(
-            kept.name
-                .as_deref()
-                .or(Some(kept.request.query_text.as_str())),
-            tenant.as_deref(),
-            kept.request.start_ms,
-            kept.request.end_ms,
-            format,
-        );
-        let mut sink = ChunkSink::new(push);
-        write_export(&kept.result, format, &mut sink)
-            .map_err(|e| to_js_error("export", &e.to_string()))?;
-        let bytes = sink
-            .finish()
-            .map_err(|e| to_js_error("export", &e.to_string()))?;
-        to_js(&serde_json::json!({
-            "fileName": file_name,
-            "mimeType": format.mime_type(),
-            "bytes": bytes,
-        }))
-    }
-
     /// Drops a kept result (its memory is reused for the next one).
     pub fn release(&self, result_id: u32) {
         self.inner
@@ -193,7 +150,7 @@ fn error_js(error: &PortalError) -> JsValue {
     to_js(&error_value(error)).unwrap_or_else(|e| e)
 }
 
-fn to_js_error(kind: &str, message: &str) -> JsValue {
+pub(super) fn to_js_error(kind: &str, message: &str) -> JsValue {
     let value = serde_json::json!({
         "kind": kind,
         "message": message,

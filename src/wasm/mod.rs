@@ -9,6 +9,7 @@
 mod clock;
 mod convert;
 mod engine;
+mod exports;
 mod sink;
 mod transport;
 
