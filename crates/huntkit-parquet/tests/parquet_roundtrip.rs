@@ -78,7 +78,7 @@ fn check(source: &Source) {
     for (i, row) in rows.iter().enumerate() {
         for (col, (name, field)) in row.get_column_iter().enumerate() {
             let raw = source.raw(i, name);
-            let logical = schema.column(col).logical_type();
+            let logical = schema.column(col).logical_type_ref().cloned();
             let at = format!("{label}: row {i} column {name} {raw} as {field:?}");
             if raw == "null" {
                 assert_eq!(field, &Field::Null, "{at}");
@@ -164,7 +164,7 @@ fn typed_columns_are_typed_and_misfits_are_text() {
             .iter()
             .find(|c| c.name() == name)
             .expect(name);
-        (col.physical_type(), col.logical_type())
+        (col.physical_type(), col.logical_type_ref().cloned())
     };
     use parquet::basic::Type;
     assert_eq!(physical("ReportId").0, Type::INT64);

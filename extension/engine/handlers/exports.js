@@ -14,7 +14,7 @@ let parquetModule = null;
 /** The Parquet module, loaded and instantiated once. */
 function loadParquet() {
   if (!parquetModule) {
-    parquetModule = import("../../pkg-parquet/huntkit_parquet.js").then(async (module) => {
+    parquetModule = import("../../../pkg-parquet/huntkit_parquet.js").then(async (module) => {
       await module.default();
       return module;
     });
