@@ -6,7 +6,7 @@ WASM_OPT := node_modules/.bin/wasm-opt
 DIST ?= dist
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes bench-export test test-native test-wasm test-e2e demo standin bench clean
+.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes test test-native test-wasm test-e2e demo standin bench clean
 
 help:
 	@echo "make demo       build, start the stand-in portal, run a query and export it in Chromium"
@@ -14,7 +14,6 @@ help:
 	@echo "make build      the unpacked extension in dist/ and huntkit-$(VERSION).zip"
 	@echo "make standin    start the stand-in portal alone (prints its port)"
 	@echo "make bench      the benchmarks (figures, not pass/fail)"
-	@echo "make bench-export  CSV export speed and memory: wasm vs plain JS vs native, in Chromium"
 
 setup:
 	@bash scripts/setup.sh
@@ -77,10 +76,6 @@ standin:
 bench:
 	cargo run -q --release --example bench_export
 	cargo run -q --release --example bench_schema
-
-# Writes the figures into docs/BENCHMARKS.md ("Exports") as well.
-bench-export: dist
-	node tests/bench/export.mjs
 
 clean:
 	rm -rf dist pkg pkg-parquet target/store huntkit-*.zip
