@@ -14,6 +14,7 @@ import { bulkHandlers } from "./engine/handlers/bulk.js";
 import { queryHandlers } from "./engine/handlers/query.js";
 import { schemaHandlers } from "./engine/handlers/schema.js";
 import { openHistory } from "./engine/handlers/history.js";
+import { exportHandlers } from "./engine/handlers/exports.js";
 
 const PANEL_PREFIX = chrome.runtime.getURL("www/");
 
@@ -53,6 +54,7 @@ async function main() {
   onAgentEvent = context.history.onAgentEvent;
   const handlers = {
     ...queryHandlers(context),
+    ...exportHandlers(context),
     ...bulkHandlers(context),
     ...schemaHandlers(context),
     ...context.history.handlers,

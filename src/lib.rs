@@ -15,5 +15,5 @@ pub mod result;
 pub mod runner;
 pub mod schema;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
 pub mod wasm;

@@ -6,6 +6,7 @@ import { EngineLink } from "./panel/engine_link.js";
 import { renderError, renderSummary, renderTable } from "./panel/render.js";
 import { initSchemaView } from "./panel/schema_view.js";
 import { mountHistory } from "./panel/history_view.js";
+import { setUpExports } from "./panel/exports.js";
 
 const $ = (id) => document.getElementById(id);
 const RANGE_MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -78,18 +79,6 @@ async function run() {
   }
 }
 
-async function exportAs(format) {
-  if (!lastResult) return;
-  $("export-status").textContent = "Exporting…";
-  try {
-    const file = await link.call("exportResult", { resultId: lastResult.resultId, format });
-    $("export-status").textContent = `Saved ${file.fileName} (${file.bytes.toLocaleString("en-US")} bytes) to your downloads.`;
-  } catch (error) {
-    $("export-status").textContent = "";
-    showBanner(error);
-  }
-}
-
 /** Shows one view; the others keep their state while hidden. */
 function selectTab(name) {
   for (const tab of document.querySelectorAll("[role=tab]")) {
@@ -129,8 +118,7 @@ async function main() {
   }
   $("range").addEventListener("change", () => ($("custom-range").hidden = $("range").value !== "custom"));
   $("run").addEventListener("click", run);
-  $("export-csv").addEventListener("click", () => exportAs("csv"));
-  $("export-json").addEventListener("click", () => exportAs("json"));
+  setUpExports({ link, resultId: () => (lastResult ? lastResult.resultId : null), showBanner });
   mountBulkView($("view-bulk"), link, showBanner);
   const schema = initSchemaView(link, { onError: showBanner });
   history = mountHistory($("view-history"), link, { fillQuery, selectTab });

@@ -9,6 +9,7 @@ use std::io::Write;
 use csv::{QuoteStyle, Terminator, WriterBuilder};
 
 use super::error::ExportError;
+use super::header::{is_identity, map_columns};
 use crate::result::json_text::{has_insignificant_whitespace, minify_into};
 use crate::result::{Cell, Column, QueryResult};
 
@@ -116,9 +117,8 @@ impl<W: Write> CsvExport<W> {
 
     /// Appends every row of `result`; returns how many were written.
     pub fn write_result(&mut self, result: &QueryResult) -> Result<u64, ExportError> {
-        let map = self.column_map(result.columns())?;
-        let identity = map.len() == result.columns().len()
-            && map.iter().enumerate().all(|(i, m)| *m == Some(i));
+        let map = map_columns(&self.header, result.columns())?;
+        let identity = is_identity(&map, result.columns().len());
         let CsvExport {
             writer,
             options,
@@ -158,26 +158,6 @@ impl<W: Write> CsvExport<W> {
         self.writer
             .into_inner()
             .map_err(|err| ExportError::Io(err.into_error()))
-    }
-
-    /// For each header column, the result column of the same name.
-    fn column_map(&self, columns: &[Column]) -> Result<Vec<Option<usize>>, ExportError> {
-        let new_columns: Vec<String> = columns
-            .iter()
-            .filter(|c| !self.header.contains(&c.name))
-            .map(|c| c.name.clone())
-            .collect();
-        if !new_columns.is_empty() {
-            return Err(ExportError::ColumnMismatch {
-                new_columns,
-                header: self.header.clone(),
-            });
-        }
-        Ok(self
-            .header
-            .iter()
-            .map(|name| columns.iter().position(|c| &c.name == name))
-            .collect())
     }
 }
 

@@ -20,4 +20,14 @@ pub enum ExportError {
     },
     #[error("cannot read the result: {0}")]
     Result(#[from] ResultError),
+    #[error("cannot write xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The rows do not fit the format (Excel stops at 1,048,575 data rows).
+    #[error("{format} holds at most {limit} rows; export this result as csv or ndjson instead")]
+    TooManyRows { format: &'static str, limit: u64 },
+    #[error("xlsx holds at most {limit} columns, the result has {columns}")]
+    TooManyColumns { columns: usize, limit: usize },
+    /// The format is written by a separate module, not by the core.
+    #[error("{format} is written by its own module (huntkit-parquet), not by the core")]
+    NotInCore { format: &'static str },
 }

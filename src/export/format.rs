@@ -9,14 +9,20 @@ pub enum ExportFormat {
     Tsv,
     Json,
     Ndjson,
+    Xlsx,
+    /// Written by the separate `huntkit-parquet` module; the core only
+    /// names its files.
+    Parquet,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 4] = [
+    pub const ALL: [ExportFormat; 6] = [
         ExportFormat::Csv,
         ExportFormat::Tsv,
         ExportFormat::Json,
         ExportFormat::Ndjson,
+        ExportFormat::Xlsx,
+        ExportFormat::Parquet,
     ];
 
     /// The extension without its dot.
@@ -26,6 +32,8 @@ impl ExportFormat {
             ExportFormat::Tsv => "tsv",
             ExportFormat::Json => "json",
             ExportFormat::Ndjson => "ndjson",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Parquet => "parquet",
         }
     }
 
@@ -35,11 +43,15 @@ impl ExportFormat {
             ExportFormat::Tsv => "text/tab-separated-values",
             ExportFormat::Json => "application/json",
             ExportFormat::Ndjson => "application/x-ndjson",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Parquet => "application/vnd.apache.parquet",
         }
     }
 
     /// The format named by its extension (`"csv"`, `"tsv"`, `"json"`,
-    /// `"ndjson"`), any case.
+    /// `"ndjson"`, `"xlsx"`, `"parquet"`), any case.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
@@ -314,7 +326,8 @@ mod tests {
     fn formats_know_their_extension_and_type() {
         assert_eq!(ExportFormat::Tsv.mime_type(), "text/tab-separated-values");
         assert_eq!(ExportFormat::parse("NDJSON"), Some(ExportFormat::Ndjson));
-        assert_eq!(ExportFormat::parse("xlsx"), None);
+        assert_eq!(ExportFormat::parse("XLSX"), Some(ExportFormat::Xlsx));
+        assert_eq!(ExportFormat::parse("xls"), None);
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Exports: streaming transcoders from result bodies to CSV, TSV, JSON and
-//! NDJSON, written to any `std::io::Write`.
+//! Exports: streaming transcoders from result bodies to CSV, TSV, JSON,
+//! NDJSON and XLSX, written to any `std::io::Write`, and clipboard texts
+//! (Markdown, KQL `datatable`). Parquet lives in its own crate
+//! (`crates/huntkit-parquet`) so its weight loads only when it is used;
+//! it shares [`typing`] with the other typed formats.
 //!
 //! Design: an export never builds the output in memory; it walks the rows
 //! of a [`QueryResult`](crate::result::QueryResult) (which borrow from the
@@ -7,19 +10,30 @@
 //! fixed size. Several results can go into one file (a bulk job writes all
 //! its units into one export), so every format is a writer object with
 //! `new`, `write_result` and `finish`; [`Exporter`] picks one by
-//! [`ExportFormat`].
+//! [`ExportFormat`]. XLSX is the exception to "never in memory": the sheet
+//! is held until the zip is built (see [`XlsxExport`]).
 
+mod clipboard;
 mod csv_export;
+mod datatable;
 mod error;
 mod format;
+mod header;
 mod json_export;
+pub mod typing;
+mod xlsx_export;
 
 use std::io::Write;
 
+pub use clipboard::{
+    cell_text, clipboard_text, markdown_table, ClipboardFormat, ClipboardText, CLIPBOARD_ROWS,
+};
 pub use csv_export::{CsvExport, CsvOptions};
+pub use datatable::kql_datatable;
 pub use error::ExportError;
 pub use format::{export_file_name, query_name_from_text, ExportFormat};
 pub use json_export::{write_json_rows, JsonExport, NdjsonExport};
+pub use xlsx_export::XlsxExport;
 
 use crate::result::{Column, QueryResult};
 
@@ -53,12 +67,14 @@ pub enum Exporter<W: Write> {
     Csv(Box<CsvExport<W>>),
     Json(JsonExport<W>),
     Ndjson(NdjsonExport<W>),
+    Xlsx(Box<XlsxExport<W>>),
 }
 
 impl<W: Write> Exporter<W> {
     /// Starts an export. `csv` applies to CSV and TSV (TSV forces a tab
-    /// delimiter); `columns` fixes the CSV header (JSON formats take each
-    /// result's own columns).
+    /// delimiter); its `neutralize_formulas` applies to XLSX too. `columns`
+    /// fixes the CSV and XLSX header (JSON formats take each result's own
+    /// columns). Parquet is refused: its writer is in `huntkit-parquet`.
     pub fn new(
         format: ExportFormat,
         out: W,
@@ -78,6 +94,12 @@ impl<W: Write> Exporter<W> {
             )?)),
             ExportFormat::Json => Exporter::Json(JsonExport::new(out)?),
             ExportFormat::Ndjson => Exporter::Ndjson(NdjsonExport::new(out)?),
+            ExportFormat::Xlsx => Exporter::Xlsx(Box::new(XlsxExport::new(
+                out,
+                csv.neutralize_formulas,
+                columns,
+            )?)),
+            ExportFormat::Parquet => return Err(ExportError::NotInCore { format: "parquet" }),
         })
     }
 
@@ -87,6 +109,15 @@ impl<W: Write> Exporter<W> {
             Exporter::Csv(e) => e.write_result(result),
             Exporter::Json(e) => e.write_result(result),
             Exporter::Ndjson(e) => e.write_result(result),
+            Exporter::Xlsx(e) => e.write_result(result),
+        }
+    }
+
+    /// XLSX cells cut to Excel's text limit (0 for other formats).
+    pub fn truncated_cells(&self) -> u64 {
+        match self {
+            Exporter::Xlsx(e) => e.truncated_cells(),
+            _ => 0,
         }
     }
 
@@ -95,6 +126,7 @@ impl<W: Write> Exporter<W> {
             Exporter::Csv(e) => e.rows_written(),
             Exporter::Json(e) => e.rows_written(),
             Exporter::Ndjson(e) => e.rows_written(),
+            Exporter::Xlsx(e) => e.rows_written(),
         }
     }
 
@@ -104,6 +136,7 @@ impl<W: Write> Exporter<W> {
             Exporter::Csv(e) => e.finish(),
             Exporter::Json(e) => e.finish(),
             Exporter::Ndjson(e) => e.finish(),
+            Exporter::Xlsx(e) => e.finish(),
         }
     }
 }

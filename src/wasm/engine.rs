@@ -13,11 +13,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::BrowserClock;
 use super::convert::{error_value, to_js, QuerySummary, Status};
-use super::sink::ChunkSink;
 use super::transport::AgentTransport;
 use crate::client::PortalClient;
-use crate::export::{export_file_name, write_export, ExportFormat};
-use crate::platform::{Clock, DownloadSink};
+use crate::platform::Clock;
 use crate::portal::{PortalError, QueryRequest};
 use crate::result::QueryResult;
 
@@ -26,11 +24,11 @@ use crate::result::QueryResult;
 const KEPT_RESULTS: usize = 3;
 const DEFAULT_PREVIEW_ROWS: usize = 100;
 
-struct KeptResult {
-    id: u32,
-    result: QueryResult,
-    request: QueryRequest,
-    name: Option<String>,
+pub(super) struct KeptResult {
+    pub id: u32,
+    pub result: QueryResult,
+    pub request: QueryRequest,
+    pub name: Option<String>,
 }
 
 pub(super) struct Inner {
@@ -39,7 +37,7 @@ pub(super) struct Inner {
     /// Running bulk jobs' pause and cancel switches, by job id.
     pub(super) bulk_controls:
         RefCell<std::collections::HashMap<String, Rc<crate::runner::Control>>>,
-    results: RefCell<VecDeque<KeptResult>>,
+    pub(super) results: RefCell<VecDeque<KeptResult>>,
     next_id: Cell<u32>,
     pub(super) tenant: RefCell<Option<String>>,
 }
@@ -143,47 +141,6 @@ impl Engine {
         })
     }
 
-    /// Writes a kept result in `format` (csv, tsv, json, ndjson) to `push`,
-    /// one chunk at a time; returns `{fileName, mimeType, bytes}`.
-    #[wasm_bindgen(js_name = exportResult)]
-    pub fn export_result(
-        &self,
-        result_id: u32,
-        format: &str,
-        push: Function,
-    ) -> Result<JsValue, JsValue> {
-        let format = ExportFormat::parse(format)
-            .ok_or_else(|| to_js_error("input", &format!("unknown export format {format:?}")))?;
-        let kept = self.inner.results.borrow();
-        let kept = kept.iter().find(|k| k.id == result_id).ok_or_else(|| {
-            to_js_error(
-                "input",
-                "that result is no longer in memory: run the query again to export it",
-            )
-        })?;
-        let tenant = self.inner.tenant.borrow().clone();
-        let file_name = export_file_name(
-            kept.name
-                .as_deref()
-                .or(Some(kept.request.query_text.as_str())),
-            tenant.as_deref(),
-            kept.request.start_ms,
-            kept.request.end_ms,
-            format,
-        );
-        let mut sink = ChunkSink::new(push);
-        write_export(&kept.result, format, &mut sink)
-            .map_err(|e| to_js_error("export", &e.to_string()))?;
-        let bytes = sink
-            .finish()
-            .map_err(|e| to_js_error("export", &e.to_string()))?;
-        to_js(&serde_json::json!({
-            "fileName": file_name,
-            "mimeType": format.mime_type(),
-            "bytes": bytes,
-        }))
-    }
-
     /// Fetches the tenant's schema for a snapshot: resolves to `{tenantId,
     /// takenAtMs, bytes}` with the response bytes exactly as the portal
     /// sent them (the snapshot keeps them verbatim).
@@ -223,7 +180,7 @@ fn error_js(error: &PortalError) -> JsValue {
     to_js(&error_value(error)).unwrap_or_else(|e| e)
 }
 
-fn to_js_error(kind: &str, message: &str) -> JsValue {
+pub(super) fn to_js_error(kind: &str, message: &str) -> JsValue {
     let value = serde_json::json!({
         "kind": kind,
         "message": message,

@@ -10,6 +10,7 @@ mod bulk;
 mod clock;
 mod convert;
 mod engine;
+mod exports;
 mod history;
 mod schema;
 mod schema_catalog;

@@ -116,6 +116,8 @@ describe("schema", () => {
     const [daily] = await rows();
     await panel.setInputFiles("#schema-import-file", path.join(FIXTURES, "schema_older.json"));
     await panel.waitForFunction(() => /^Imported schema_older\.json/.test(document.querySelector("#schema-snapshot-status").textContent));
+    // The status line is written before the list is redrawn.
+    await panel.waitForFunction(() => [...document.querySelectorAll("#schema-snapshots tr")].some((tr) => tr.textContent.startsWith("schema_older.json (imported")));
     const imported = (await rows()).find((r) => r.text.startsWith("schema_older.json (imported"));
     assert.ok(imported, JSON.stringify(await rows()));
     await compare(imported.id, daily.id);
@@ -193,6 +195,7 @@ describe("schema", () => {
     await panel.fill("#schema-keep-count", "2");
     await panel.click("#schema-save-settings");
     await panel.waitForFunction(() => document.querySelector("#schema-snapshot-status").textContent === "Settings saved.");
+    await panel.waitForFunction(() => [...document.querySelectorAll("#schema-snapshots tr")].filter((tr) => tr.textContent.startsWith("tenant ")).length === 2);
     const left = (await rows()).filter((r) => r.text.startsWith("tenant "));
     assert.deepEqual(left.map((r) => r.id), tenantRows.slice(1).map((r) => r.id));
     const stored = await browser.worker.evaluate(() => chrome.storage.local.get(null));

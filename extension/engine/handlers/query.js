@@ -1,7 +1,5 @@
-// Panel calls for single queries: session status, run, export. Each run
-// and export is also written to the history (context.history).
-
-import { blobCollector, saveBlob } from "../downloads.js";
+// Panel calls for single queries: session status and run. Each run is also
+// written to the history (context.history); exports are in exports.js.
 
 export function queryHandlers({ engine, tabId, history }) {
   return {
@@ -16,13 +14,6 @@ export function queryHandlers({ engine, tabId, history }) {
         history.recordRun(args, startedAtMs, null, error);
         throw error;
       }
-    },
-    exportResult: async ({ resultId, format }) => {
-      const collector = blobCollector();
-      const file = engine.exportResult(resultId, format, (chunk) => collector.push(chunk));
-      const downloadId = await saveBlob(collector.finish(file.mimeType), file.fileName);
-      history.recordExport(resultId, file.fileName);
-      return { ...file, downloadId };
     },
   };
 }
