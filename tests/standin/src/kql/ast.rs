@@ -13,11 +13,28 @@ pub enum Op {
     Project(Vec<(String, String)>),
     Take(u64),
     Count,
-    /// (output name of the count, group-by columns)
-    SummarizeCount(String, Vec<String>),
+    /// (output name of the count, group-by keys)
+    SummarizeCount(String, Vec<ByKey>),
     Sort(Vec<SortKey>),
     Top(u64, SortKey),
     GetSchema,
+}
+
+/// One `by` key of a summarize: a column, optionally binned
+/// (`bin(Col, span)`, `bin_at(Col, span, anchor)`), optionally renamed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByKey {
+    pub out: String,
+    pub column: String,
+    pub bin: Option<Bin>,
+}
+
+/// Rounds a value down to `anchor + k * span` (ticks for times, plain
+/// numbers otherwise), as KQL's `bin_at` does; `bin` anchors at 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bin {
+    pub span: Lit,
+    pub anchor: Option<Lit>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -188,12 +188,28 @@ fn apply(mut f: Frame, op: &Op, now: i64) -> Result<Frame, QueryError> {
         Op::SummarizeCount(out, by) => {
             let keys: Vec<usize> = by
                 .iter()
-                .map(|b| f.col("summarize", b))
+                .map(|b| f.col("summarize", &b.column))
                 .collect::<Result<_, _>>()?;
+            let bins: Vec<Option<(Value, Value)>> = by
+                .iter()
+                .map(|b| {
+                    b.bin.as_ref().map(|bin| {
+                        let anchor = bin
+                            .anchor
+                            .as_ref()
+                            .map_or(Value::Int(0), |a| lit_value(a, now));
+                        (lit_value(&bin.span, now), anchor)
+                    })
+                })
+                .collect();
             let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
             let mut groups: Vec<(Vec<Value>, i64)> = Vec::new();
             for r in 0..f.len() {
-                let vals: Vec<Value> = keys.iter().map(|c| f.cell(r, *c)).collect();
+                let vals: Vec<Value> = keys
+                    .iter()
+                    .zip(&bins)
+                    .map(|(c, bin)| binned(f.cell(r, *c), bin.as_ref()))
+                    .collect();
                 let mut k = Vec::new();
                 for v in &vals {
                     v.write_json(&mut k);
@@ -210,7 +226,8 @@ fn apply(mut f: Frame, op: &Op, now: i64) -> Result<Frame, QueryError> {
             }
             let mut cols: Vec<(String, ColType)> = keys
                 .iter()
-                .map(|c| (f.cols[*c].name.clone(), f.cols[*c].ty))
+                .zip(by)
+                .map(|(c, b)| (b.out.clone(), f.cols[*c].ty))
                 .collect();
             cols.push((out.clone(), ColType::Int64));
             let rows = groups
@@ -358,6 +375,31 @@ fn class_name(c: Class) -> &'static str {
         Class::Date => "datetime",
         Class::Dyn => "dynamic",
         Class::Null => "null",
+    }
+}
+
+/// KQL's `bin_at(value, span, anchor)`: the value rounded down to the
+/// nearest `anchor + k * span`. Times bin on ticks (a datetime anchor, or
+/// the epoch for `bin`); numbers on their value; anything else stays.
+fn binned(value: Value, bin: Option<&(Value, Value)>) -> Value {
+    let Some((span, anchor)) = bin else {
+        return value;
+    };
+    let span = match span {
+        Value::Int(n) => *n,
+        _ => return value,
+    };
+    if span <= 0 {
+        return value;
+    }
+    let anchor = match anchor {
+        Value::Date(t) | Value::Int(t) => *t,
+        _ => 0,
+    };
+    match value {
+        Value::Date(t) => Value::Date(anchor + (t - anchor).div_euclid(span) * span),
+        Value::Int(n) => Value::Int(anchor + (n - anchor).div_euclid(span) * span),
+        other => other,
     }
 }
 

@@ -126,7 +126,7 @@ impl Parser {
                 let mut by = Vec::new();
                 if self.eat_kw("by") {
                     loop {
-                        by.push(self.ident("a column")?);
+                        by.push(self.by_key()?);
                         if self.peek() != Some(&Tok::Comma) {
                             break;
                         }
@@ -308,6 +308,52 @@ impl Parser {
             }
         }
         Ok(list)
+    }
+
+    /// `[Name =] Col`, `[Name =] bin(Col, span)` or
+    /// `[Name =] bin_at(Col, span, anchor)`.
+    fn by_key(&mut self) -> Result<ByKey, QueryError> {
+        let mut out = None;
+        if let (Some(Tok::Ident(n)), Some(Tok::Op("="))) = (
+            self.toks.get(self.pos).cloned(),
+            self.toks.get(self.pos + 1),
+        ) {
+            out = Some(n);
+            self.pos += 2;
+        }
+        let name = self.ident("a column")?;
+        if self.peek() != Some(&Tok::LParen) {
+            return Ok(ByKey {
+                out: out.unwrap_or_else(|| name.clone()),
+                column: name,
+                bin: None,
+            });
+        }
+        let with_anchor = match name.as_str() {
+            "bin" | "floor" => false,
+            "bin_at" => true,
+            other => {
+                return Err(QueryError::unsupported(&format!(
+                    "function {other}() in summarize by"
+                )))
+            }
+        };
+        self.expect(&Tok::LParen, "(")?;
+        let column = self.ident("a column")?;
+        self.expect(&Tok::Comma, ",")?;
+        let span = self.lit()?;
+        let anchor = if with_anchor {
+            self.expect(&Tok::Comma, ",")?;
+            Some(self.lit()?)
+        } else {
+            None
+        };
+        self.expect(&Tok::RParen, ")")?;
+        Ok(ByKey {
+            out: out.unwrap_or_else(|| column.clone()),
+            column,
+            bin: Some(Bin { span, anchor }),
+        })
     }
 
     fn term(&mut self) -> Result<Term, QueryError> {

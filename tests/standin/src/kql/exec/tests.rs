@@ -399,3 +399,40 @@ fn portal_like_errors() {
         "// leading comment\nTestEvents // trailing\n| where FileName != @\"C:\\x\"\"y\" | take 1";
     assert_eq!(rows(&t, q).len(), 1);
 }
+
+#[test]
+fn summarize_by_bin_at_counts_every_row_in_aligned_bins() {
+    // The bulk planner's row-count probe (src/bulk/probe.rs) has this shape.
+    let t = tenant();
+    let hour = 3_600 * 10_000_000_i64;
+    let bins = rows(
+        &t,
+        "TestEvents | summarize HuntkitRows = count() by Timestamp = bin_at(Timestamp, 3600000ms, datetime(2020-01-01T00:30:00.000Z))",
+    );
+    let anchor = crate::time::parse("2020-01-01T00:30:00.000Z").expect("a time");
+    let mut total = 0;
+    for bin in &bins {
+        let Value::Date(start) = bin[0] else {
+            panic!("a datetime bin, got {:?}", bin[0])
+        };
+        assert_eq!(
+            (start - anchor).rem_euclid(hour),
+            0,
+            "bin {start} is not on the anchor's hour grid"
+        );
+        let Value::Int(n) = bin[1] else {
+            panic!("a count")
+        };
+        total += n;
+    }
+    assert!(bins.len() > 1);
+    assert_eq!(total, t.table("TestEvents").expect("table").rows() as i64);
+    let Err(error) = run(
+        &t,
+        "TestEvents | summarize count() by bin_size(Timestamp, 1h)",
+        None,
+    ) else {
+        panic!("bin_size() is not supported and must be refused");
+    };
+    assert!(format!("{error:?}").contains("bin_size"));
+}
