@@ -6,7 +6,7 @@ WASM_OPT := node_modules/.bin/wasm-opt
 DIST ?= dist
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes test test-native test-wasm test-e2e demo standin bench clean
+.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes test test-native test-wasm test-e2e demo standin bench bench-export clean
 
 help:
 	@echo "make demo       build, start the stand-in portal, run a query and export it in Chromium"
@@ -78,6 +78,12 @@ bench: dist
 	cargo run -q --release --example bench_schema
 	node tests/bench/schema.mjs
 	cargo run -q --release --example bench_history
+	@$(MAKE) -s bench-export
+
+# Response bytes to CSV bytes for a 204 MB response: the release wasm in
+# headless Chromium, a plain JavaScript exporter, and native Rust.
+bench-export: dist
+	node tests/bench/export.mjs
 
 clean:
 	rm -rf dist pkg pkg-parquet target/store huntkit-*.zip
