@@ -14,6 +14,7 @@ help:
 	@echo "make build      the unpacked extension in dist/ and huntkit-$(VERSION).zip"
 	@echo "make standin    start the stand-in portal alone (prints its port)"
 	@echo "make bench      the benchmarks (figures, not pass/fail)"
+	@echo "make bench-export  the export benchmark alone: wasm in Chromium, plain JS, native"
 
 setup:
 	@bash scripts/setup.sh
@@ -78,7 +79,7 @@ bench: dist
 	cargo run -q --release --example bench_schema
 	node tests/bench/schema.mjs
 	cargo run -q --release --example bench_history
-	@$(MAKE) -s bench-export
+	node tests/bench/export.mjs
 
 # Response bytes to CSV bytes for a 204 MB response: the release wasm in
 # headless Chromium, a plain JavaScript exporter, and native Rust.
