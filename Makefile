@@ -6,7 +6,7 @@ WASM_OPT := node_modules/.bin/wasm-opt
 DIST ?= dist
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes test test-native test-wasm test-e2e demo standin bench bench-bulk clean
+.PHONY: help setup build wasm wasm-parquet dist zip wasm-sizes test test-native test-wasm test-e2e demo standin bench bench-bulk bench-export clean
 
 help:
 	@echo "make demo       build, start the stand-in portal, run a query and export it in Chromium"
@@ -14,6 +14,7 @@ help:
 	@echo "make build      the unpacked extension in dist/ and huntkit-$(VERSION).zip"
 	@echo "make standin    start the stand-in portal alone (prints its port)"
 	@echo "make bench      the benchmarks (figures, not pass/fail)"
+	@echo "make bench-export  the export benchmark alone: wasm in Chromium, plain JS, native"
 
 setup:
 	@bash scripts/setup.sh
@@ -80,10 +81,16 @@ bench: dist
 	cargo run -q --release --example bench_history
 	cargo run -q --release --example bench_bulk
 	node tests/bench/bulk.mjs
+	node tests/bench/export.mjs
 
 # Bulk jobs against the stand-in in Chromium (a few minutes).
 bench-bulk: dist
 	node tests/bench/bulk.mjs
+
+# Response bytes to CSV bytes for a 204 MB response: the release wasm in
+# headless Chromium, a plain JavaScript exporter, and native Rust.
+bench-export: dist
+	node tests/bench/export.mjs
 
 clean:
 	rm -rf dist pkg pkg-parquet target/store huntkit-*.zip

@@ -4,6 +4,11 @@
 //!
 //! Run: `cargo run --release --example bench_export [rows]` (default
 //! 100,000 rows of 45 columns).
+//!
+//! `-- --write PATH` only writes the generated body to PATH (the browser
+//! benchmark, tests/bench/export.mjs, reads that file); `-- --read PATH`
+//! times a body from a file instead of generating one, so the process's
+//! peak RSS holds no generator buffers.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{self, Write};
@@ -284,15 +289,69 @@ fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1_000_000.0
 }
 
+/// The command line: a row count, `--write PATH` or `--read PATH`.
+struct Args {
+    rows: usize,
+    write: Option<String>,
+    read: Option<String>,
+}
+
+fn args() -> Result<Args, String> {
+    let mut args = Args {
+        rows: 100_000,
+        write: None,
+        read: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--write" => args.write = Some(it.next().ok_or("--write needs a path")?),
+            "--read" => args.read = Some(it.next().ok_or("--read needs a path")?),
+            rows => {
+                args.rows = rows
+                    .parse()
+                    .map_err(|_| format!("not a row count or option: {rows:?}"))?
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// The process's peak resident set (`VmHWM`), where Linux reports it.
+fn peak_rss() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
-    let body = generate(rows);
+    let args = args()?;
+    if let Some(path) = &args.write {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let body = generate(args.rows);
+        std::fs::write(path, &body)?;
+        println!(
+            "wrote {path}: {} rows x {} columns, {} bytes",
+            args.rows,
+            COLUMNS.len(),
+            body.len()
+        );
+        return Ok(());
+    }
+    let body = match &args.read {
+        Some(path) => std::fs::read(path)?,
+        None => generate(args.rows),
+    };
     let size = body.len();
     println!(
-        "response: {rows} rows x {} columns, {:.1} MB",
+        "response: {} x {} columns, {:.1} MB",
+        match &args.read {
+            Some(path) => path.clone(),
+            None => format!("{} rows", args.rows),
+        },
         COLUMNS.len(),
         mb(size)
     );
@@ -302,7 +361,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let result = QueryResult::from_body(body)?;
     let parsed = start.elapsed();
-    let mut csv = CsvExport::new(Sink(0), CsvOptions::excel(), result.columns())?;
+    // The machine preset, as the wasm `exportResult` writes CSV by default.
+    let mut csv = CsvExport::new(Sink(0), CsvOptions::machine(), result.columns())?;
     csv.write_result(&result)?;
     let csv_bytes = csv.finish()?.0;
     let total = start.elapsed();
@@ -322,6 +382,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let start = Instant::now();
+    let mut csv = CsvExport::new(Sink(0), CsvOptions::excel(), result.columns())?;
+    csv.write_result(&result)?;
+    let excel_bytes = csv.finish()?.0;
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "csv alone, excel preset (BOM, formulas neutralized): {:.0} ms ({:.0} MB/s), out {:.1} MB",
+        secs * 1e3,
+        mb(size) / secs,
+        excel_bytes as f64 / 1e6
+    );
+
+    let start = Instant::now();
     let mut nd = NdjsonExport::new(Sink(0))?;
     nd.write_result(&result)?;
     let nd_bytes = nd.finish()?.0;
@@ -332,6 +404,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         mb(size) / secs,
         nd_bytes as f64 / 1e6
     );
-    assert_eq!(result.row_count(), rows);
+    if let Some(rss) = peak_rss() {
+        println!(
+            "process peak RSS (VmHWM): {:.1} MB ({:.2}x the response)",
+            mb(rss),
+            rss as f64 / size as f64
+        );
+    }
+    if args.read.is_none() {
+        assert_eq!(result.row_count(), args.rows);
+    }
     Ok(())
 }
