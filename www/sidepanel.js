@@ -72,6 +72,10 @@ async function run() {
     $("result").hidden = false;
     setSession("live", "session live");
   } catch (error) {
+    // The previous result stays in memory but leaves the screen, so that an
+    // export can never be taken for the query that just failed.
+    lastResult = null;
+    $("result").hidden = true;
     showBanner(error);
   } finally {
     $("run").disabled = false;

@@ -9,6 +9,10 @@ use crate::result::{QueryResult, ResultError};
 /// The portal's documented row cap; a result of exactly this many rows may
 /// have been cut short.
 const PORTAL_ROW_CAP: usize = 100_000;
+/// The portal's result size limit (64 MB); past it the portal is said to
+/// return partial results (PORTAL.md), so an answer within 10 % of it may
+/// be incomplete too. The bulk planner uses the same margin.
+const PORTAL_SIZE_CAP_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,7 +112,8 @@ impl QuerySummary {
                 total_cpu_time: quota.total_cpu_time.clone(),
             },
             chart_type: result.chart_type().map(str::to_owned),
-            may_be_truncated: result.row_count() >= PORTAL_ROW_CAP,
+            may_be_truncated: result.row_count() >= PORTAL_ROW_CAP
+                || result.body().len() >= PORTAL_SIZE_CAP_BYTES / 10 * 9,
         })
     }
 }

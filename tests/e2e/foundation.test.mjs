@@ -126,6 +126,7 @@ describe("foundation", () => {
       assert.match(banner, /session expired/i);
       assert.match(banner, /sign in again/i);
       assert.equal(await panel.textContent("#summary"), before);
+      assert.equal(await panel.isVisible("#result"), false, "an old result stayed on screen under the error");
       assert.equal(await panel.getAttribute("#session", "data-state"), "expired");
       // Sign in again: the same panel works once more.
       await signIn(portal);

@@ -56,7 +56,7 @@ const FORM = `
 const HELP = {
   sliced: "One query over a long range, split into windows that each stay under the row cap; every row exactly once. The query must return rows with a Timestamp column.",
   template: "A query with {{values}} (an in (...) list) or {{value}}, run over your indicators in batches. Values are quoted so they cannot break the query.",
-  queries: "Several queries, pasted (separated by a blank line) or loaded from .kql/.txt files or a .jsonl list, each run once.",
+  queries: "Several queries, pasted (separated by a line holding only ;) or loaded from .kql/.txt files or a .jsonl list, each run once.",
 };
 
 function readFile(input) {
@@ -81,7 +81,7 @@ export function mountBulkView(root, link, showError) {
     $("bulk-values-block").hidden = kind !== "template";
     $("bulk-query-file-row").hidden = kind !== "queries";
     $("bulk-query").placeholder =
-      kind === "template" ? "DeviceNetworkEvents | where RemoteIP in ({{values}})" : kind === "queries" ? "DeviceInfo | take 10\n\nAlertInfo | take 10" : "DeviceNetworkEvents | project Timestamp, DeviceName, RemoteIP, RemotePort";
+      kind === "template" ? "DeviceNetworkEvents | where RemoteIP in ({{values}})" : kind === "queries" ? "DeviceInfo | take 10\n;\nAlertInfo | take 10" : "DeviceNetworkEvents | project Timestamp, DeviceName, RemoteIP, RemotePort";
   }
   $("bulk-kind").addEventListener("change", refreshKind);
   $("bulk-range").addEventListener("change", () => ($("bulk-custom-range").hidden = $("bulk-range").value !== "custom"));
@@ -101,7 +101,8 @@ export function mountBulkView(root, link, showError) {
     const lines = [];
     for (const [kind, n] of notes.valueKinds || []) lines.push(`${n} ${kind}`);
     if (notes.duplicateValues) lines.push(`${notes.duplicateValues} duplicate values removed`);
-    for (const r of notes.rejectedValues || []) lines.push(`line ${r.line}: "${r.text}" skipped: ${r.reason}`);
+    const shorten = (text) => (text.length > 120 ? `${text.slice(0, 120)}… (${text.length} characters)` : text);
+    for (const r of notes.rejectedValues || []) lines.push(`line ${r.line}: "${shorten(r.text)}" skipped: ${r.reason}`);
     for (const p of notes.queryProblems || []) lines.push(`line ${p.line}: ${p.reason}`);
     for (const line of lines) box.append(el("div", line));
   }

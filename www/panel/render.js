@@ -40,7 +40,7 @@ export function renderSummary(node, result) {
     `execution ${result.quota.executionTime}`,
   ];
   if (result.rowCount > shown) parts.push(`first ${shown} shown`);
-  if (result.mayBeTruncated) parts.push("the portal's row cap was reached: there may be more rows");
+  if (result.mayBeTruncated) parts.push("the portal's row or size cap was reached: there may be more rows (a time-sliced bulk job gets them all)");
   node.textContent = parts.join(" · ");
 }
 
