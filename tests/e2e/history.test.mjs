@@ -224,6 +224,14 @@ describe("history", () => {
     await panel.fill("#history-search", "");
   });
 
+  test("an entry used as a bulk template fills the Bulk view's template form", async () => {
+    await inEntry("DeviceInfo | take 3", ".entry-bulk");
+    await panel.waitForFunction(() => document.querySelector("#tab-bulk").getAttribute("aria-selected") === "true");
+    await panel.waitForFunction(() => document.querySelector("#bulk-query").value === "DeviceInfo | take 3");
+    assert.equal(await panel.inputValue("#bulk-kind"), "template");
+    await panel.click("#tab-history");
+  });
+
   test("the history survives a browser restart with the same profile", async () => {
     await browser.close();
     await start();

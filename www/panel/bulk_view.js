@@ -2,6 +2,7 @@
 // time-sliced run), start it, and follow every job and every unit. Jobs run
 // in the portal tab's engine; this view only asks and shows.
 
+import { BULK_TEMPLATE_KEY } from "./history_actions.js";
 import { el } from "./render.js";
 
 const RANGE_MS = { "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
@@ -232,4 +233,21 @@ export function mountBulkView(root, link, showError) {
   });
   link.onEngineReady(() => refreshJobs().catch(() => {}));
   refreshJobs().catch(() => {});
+
+  // "Use as bulk template" in the History view leaves the query here, in
+  // session storage; it fills the form once, as a template job.
+  async function takeTemplate() {
+    const stored = (await chrome.storage.session.get(BULK_TEMPLATE_KEY))[BULK_TEMPLATE_KEY];
+    if (!stored || typeof stored.queryText !== "string") return;
+    await chrome.storage.session.remove(BULK_TEMPLATE_KEY);
+    $("bulk-kind").value = "template";
+    refreshKind();
+    $("bulk-query").value = stored.queryText;
+    if (typeof stored.title === "string") $("bulk-name").value = stored.title;
+    $("bulk-notes").replaceChildren(el("div", "From the history: put {{values}} (an in (...) list) or {{value}} where the indicators go."));
+  }
+  chrome.storage.session.onChanged.addListener((changes) => {
+    if (changes[BULK_TEMPLATE_KEY] && changes[BULK_TEMPLATE_KEY].newValue) takeTemplate().catch(showError);
+  });
+  takeTemplate().catch(() => {});
 }
