@@ -96,8 +96,15 @@ describe("bulk jobs", () => {
     await panel.waitForSelector('article.job[data-state="needs sign-in"]', { timeout: 60_000 });
     assert.match(await panel.textContent("article.job .job-status"), /Sign in again/);
     await signIn(portal);
-    await panel.waitForSelector("#session[data-state=live]", { timeout: 20_000 });
-    await panel.click('article.job[data-state="needs sign-in"] .bulk-resume');
+    // Signing in reloads the portal tab, so its engine restarts; a Resume
+    // clicked before the new engine answers reaches nobody. Click until the
+    // job runs again.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const paused = panel.locator('article.job[data-state="needs sign-in"] .bulk-resume');
+      if ((await paused.count()) === 0) break;
+      await paused.click().catch(() => {});
+      await panel.waitForTimeout(1000);
+    }
     job = panel.locator("article.job", { has: panel.locator("h3", { hasText: "sliced1m" }) });
     await job.and(panel.locator("[data-state=finished]")).waitFor({ timeout: 300_000 });
     assert.match(await job.locator(".job-stats").textContent(), /1,000,000 rows/);
@@ -119,7 +126,10 @@ describe("bulk jobs", () => {
   });
 
   test("under a tight call quota the job waits and loses nothing", async () => {
-    await standin.control("POST", "/_standin/settings", { calls_per_minute: 4 });
+    // Two calls a minute: the job (a probe and two windows) must meet a 429,
+    // learn the limit from it and wait, whatever it believed at the start.
+    await standin.control("POST", "/_standin/settings", { calls_per_minute: 2 });
+    await standin.control("DELETE", "/_standin/log");
     const query = "DeviceProcessEvents | project Timestamp, ReportId";
     const job = await startJob({ kind: "sliced", query, name: "throttled", cpm: 45 });
     await job.and(panel.locator("[data-state=finished]")).waitFor({ timeout: 300_000 });
